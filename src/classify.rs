@@ -1,0 +1,1 @@
+//! Pacemaker-compatible stateless leave classification (being written).

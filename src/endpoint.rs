@@ -1,0 +1,1 @@
+//! libqb IPC endpoint pre-check (being written: see issue 3).

@@ -1,0 +1,1 @@
+//! C boundary of the classification (being written).

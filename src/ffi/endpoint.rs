@@ -1,0 +1,1 @@
+//! C boundary of the endpoint pre-check (being written: see issue 3).

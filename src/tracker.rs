@@ -1,0 +1,1 @@
+//! PID-aware tracker (being written).
