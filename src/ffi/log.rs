@@ -7,6 +7,7 @@ use super::guard;
 /// A log handler: `priority` is a syslog `LOG_*` value, `message` a
 /// NUL-terminated string valid only during the call, `user_data` the
 /// pointer given to rivalguard_set_log_handler().
+#[allow(non_camel_case_types)]
 pub type rivalguard_log_fn =
     Option<unsafe extern "C" fn(priority: c_int, message: *const c_char, user_data: *mut c_void)>;
 
