@@ -3,6 +3,8 @@
 //! bindgen test in `tests/cpg_layout.rs`, so the C header can take
 //! corosync's own struct directly.
 
+use std::ffi::CStr;
+
 /// One entry of a CPG member, left or joined list, laid out exactly as
 /// corosync's `struct cpg_address` (12 bytes, alignment 4).
 #[repr(C)]
@@ -41,14 +43,19 @@ pub const CPG_REASON_NODEUP: u32 = 4;
 pub const CPG_REASON_PROCDOWN: u32 = 5;
 
 /// The symbolic name of a `CPG_REASON_*` value, `"unknown"` for others.
-pub const fn reason_name(reason: u32) -> &'static str {
+pub const fn reason_c_name(reason: u32) -> &'static CStr {
     match reason {
-        CPG_REASON_UNDEFINED => "undefined",
-        CPG_REASON_JOIN => "join",
-        CPG_REASON_LEAVE => "leave",
-        CPG_REASON_NODEDOWN => "nodedown",
-        CPG_REASON_NODEUP => "nodeup",
-        CPG_REASON_PROCDOWN => "procdown",
-        _ => "unknown",
+        CPG_REASON_UNDEFINED => c"undefined",
+        CPG_REASON_JOIN => c"join",
+        CPG_REASON_LEAVE => c"leave",
+        CPG_REASON_NODEDOWN => c"nodedown",
+        CPG_REASON_NODEUP => c"nodeup",
+        CPG_REASON_PROCDOWN => c"procdown",
+        _ => c"unknown",
     }
+}
+
+/// [`reason_c_name`] as a Rust string.
+pub fn reason_name(reason: u32) -> &'static str {
+    reason_c_name(reason).to_str().unwrap_or("unknown")
 }

@@ -17,9 +17,15 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
 
+// The pure modules are Rust API only: cbindgen exports just `ffi`.
+/// cbindgen:ignore
 pub mod classify;
+/// cbindgen:ignore
 pub mod cpg;
+/// cbindgen:ignore
 pub mod endpoint;
 pub mod ffi;
+/// cbindgen:ignore
 pub mod log;
+/// cbindgen:ignore
 pub mod tracker;

@@ -17,6 +17,7 @@ pub mod log;
 pub mod tracker;
 pub mod version;
 
+/// cbindgen:ignore
 /// `errno` values returned by the C API (valid Pacemaker standard return
 /// codes, so `pcmk_rc_str()` can describe them).
 pub mod rc {
@@ -49,7 +50,10 @@ fn install_panic_hook() {
         let previous = panic::take_hook();
         panic::set_hook(Box::new(move |info| {
             if INSIDE_GUARD.with(Cell::get) > 0 {
-                rg_log!(LOG_CRIT, "rivalguard: internal error caught at the C boundary: {info}");
+                rg_log!(
+                    LOG_CRIT,
+                    "rivalguard: internal error caught at the C boundary: {info}"
+                );
             } else {
                 previous(info);
             }
@@ -123,6 +127,17 @@ pub fn out_ok<T>(ptr: *mut T) -> bool {
     !ptr.is_null() && ptr.is_aligned()
 }
 
+/// Test-only (cargo feature `testing-panic`): panics inside the guard, so
+/// the C tests can prove that a panic becomes `ENOTRECOVERABLE` and never
+/// unwinds into (or aborts) the host. Not in the header; never in a release.
+#[cfg(feature = "testing-panic")]
+#[unsafe(no_mangle)]
+pub extern "C" fn rivalguard_testing_force_panic() -> c_int {
+    guard(rc::ENOTRECOVERABLE, || {
+        panic!("forced by rivalguard_testing_force_panic")
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,9 +159,15 @@ mod tests {
         // SAFETY: length 0 never dereferences.
         assert_eq!(unsafe { c_slice::<u32>(std::ptr::null(), 0) }, Ok(&[][..]));
         // SAFETY: rejected before any dereference.
-        assert_eq!(unsafe { c_slice::<u32>(std::ptr::null(), 1) }, Err(rc::EINVAL));
+        assert_eq!(
+            unsafe { c_slice::<u32>(std::ptr::null(), 1) },
+            Err(rc::EINVAL)
+        );
         // SAFETY: rejected before any dereference.
-        assert_eq!(unsafe { c_slice(values.as_ptr(), usize::MAX) }, Err(rc::EINVAL));
+        assert_eq!(
+            unsafe { c_slice(values.as_ptr(), usize::MAX) },
+            Err(rc::EINVAL)
+        );
         let misaligned = (values.as_ptr() as usize + 1) as *const u32;
         // SAFETY: rejected before any dereference.
         assert_eq!(unsafe { c_slice(misaligned, 1) }, Err(rc::EINVAL));
