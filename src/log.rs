@@ -20,7 +20,8 @@ pub const LOG_INFO: c_int = 6;
 pub const LOG_DEBUG: c_int = 7;
 
 /// The C signature of a log handler.
-pub type LogFn = unsafe extern "C" fn(priority: c_int, message: *const c_char, user_data: *mut c_void);
+pub type LogFn =
+    unsafe extern "C" fn(priority: c_int, message: *const c_char, user_data: *mut c_void);
 
 #[derive(Clone, Copy)]
 struct Handler {
@@ -38,7 +39,9 @@ pub fn set_handler(function: Option<LogFn>, user_data: *mut c_void) {
         function,
         user_data: user_data as usize,
     });
-    *HANDLER.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = handler;
+    *HANDLER
+        .write()
+        .unwrap_or_else(|poisoned| poisoned.into_inner()) = handler;
 }
 
 /// Whether a handler is installed (lets callers skip formatting).
@@ -52,7 +55,10 @@ pub fn enabled() -> bool {
 /// Formats and sends one message to the handler, if any. Interior NUL
 /// bytes are replaced so the message is never dropped.
 pub fn emit(priority: c_int, args: fmt::Arguments<'_>) {
-    let Some(handler) = *HANDLER.read().unwrap_or_else(|poisoned| poisoned.into_inner()) else {
+    let Some(handler) = *HANDLER
+        .read()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+    else {
         return;
     };
     let text = fmt::format(args).replace('\0', "\\0");
