@@ -109,12 +109,135 @@ typedef uint32_t rivalguard_event_kind;
 #endif // __cplusplus
 
 /**
+ * Who serves a libqb IPC endpoint (values of the `state` filled by
+ * rivalguard_endpoint_probe()).
+ */
+enum rivalguard_endpoint_state
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * Nothing listens under that name (connect refused; in filesystem
+   * mode, no socket file or a stale one).
+   */
+  RIVALGUARD_ENDPOINT_ABSENT = 0,
+  /**
+   * Served by uid 0, `ref_uid` or (unless strict) `ref_gid`.
+   */
+  RIVALGUARD_ENDPOINT_AUTHENTIC = 1,
+  /**
+   * Served by anybody else: a squatter.
+   */
+  RIVALGUARD_ENDPOINT_UNAUTHORIZED = 2,
+  /**
+   * Something listens, but its listen queue stayed full until the
+   * timeout (a stopped or wedged holder): it cannot be identified.
+   */
+  RIVALGUARD_ENDPOINT_UNRESPONSIVE = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum rivalguard_endpoint_state rivalguard_endpoint_state;
+#else
+typedef uint32_t rivalguard_endpoint_state;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * What a starting daemon should do (values of the `verdict` filled by
+ * rivalguard_startup_check()).
+ */
+enum rivalguard_startup
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * Nobody serves the name: start.
+   */
+  RIVALGUARD_STARTUP_PROCEED = 0,
+  /**
+   * An authentic instance serves it: exit quietly (status 0).
+   */
+  RIVALGUARD_STARTUP_ALREADY_ACTIVE = 1,
+  /**
+   * A foreign process holds it: refuse to start, and name it (`holder`).
+   */
+  RIVALGUARD_STARTUP_BLOCKED = 2,
+  /**
+   * Something holds it and does not accept connections (its queue stayed
+   * full until the timeout): starting would fail to bind, or race it.
+   */
+  RIVALGUARD_STARTUP_UNRESPONSIVE = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum rivalguard_startup rivalguard_startup;
+#else
+typedef uint32_t rivalguard_startup;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * The PID-aware membership tracker of one CPG group (opaque). Create it
  * with rivalguard_tracker_new() after `cpg_join()`, feed it every confchg,
  * free it with rivalguard_tracker_free(). Not thread-safe: use it from the
  * thread that dispatches CPG.
  */
 struct rivalguard_tracker;
+
+/**
+ * The credentials the kernel reports for the process that serves an
+ * endpoint (`SO_PEERCRED` of a connection to it: the process that called
+ * `listen()`). When no process was reached (state ABSENT or UNRESPONSIVE,
+ * verdict PROCEED or UNRESPONSIVE) all three fields are 0: pid 0 is never
+ * a peer, so `pid == 0` means "nobody identified".
+ */
+struct rivalguard_credentials {
+  /**
+   * Process id (of the process that called `listen()`: it may be stale
+   * after a fork).
+   */
+  uint32_t pid;
+  /**
+   * Its effective user id.
+   */
+  uint32_t uid;
+  /**
+   * Its effective group id.
+   */
+  uint32_t gid;
+};
+
+/**
+ * Options of rivalguard_endpoint_probe_with(). All zero (`{0}`) gives
+ * exactly rivalguard_endpoint_probe().
+ */
+struct rivalguard_probe_options {
+  /**
+   * The file whose existence switches libqb to filesystem sockets; NULL:
+   * libqb's own (`/etc/libqb/force-filesystem-sockets`, as found in the
+   * installed libqb at build time).
+   */
+  const char *force_file;
+  /**
+   * The directory of filesystem sockets; NULL: the one the installed
+   * libqb uses (`SOCKETDIR`, read from it at build time: `/tmp` on
+   * Debian 12, `$localstatedir/run` upstream; override at build time
+   * with `RIVALGUARD_LIBQB_SOCKET_DIR`). Must not be empty.
+   */
+  const char *socket_dir;
+  /**
+   * How long a full listen queue is retried, in milliseconds; 0: the
+   * default, 1000 ms.
+   */
+  uint32_t timeout_ms;
+  /**
+   * Authentic only for uid 0 or `ref_uid` (a group match does not count).
+   */
+  bool strict;
+};
 
 /**
  * A log handler: `priority` is a syslog `LOG_*` value, `message` a
@@ -194,6 +317,115 @@ int rivalguard_classify_leaves(uint32_t local_nodeid,
                                size_t left_list_entries,
                                uint32_t *verdicts,
                                uint32_t *remaining_pids);
+
+/**
+ * Finds out who serves the libqb IPC endpoint `name`, from the
+ * credentials the kernel reports, without a libqb handshake.
+ *
+ * The endpoint is reached exactly as a libqb client reaches it: an
+ * abstract unix socket (the whole 108-byte NUL-padded `sun_path`), or
+ * `SOCKETDIR/name` when libqb's force-filesystem-sockets file exists. One
+ * non-blocking `connect()`, `SO_PEERCRED`, `close()`: the server runs none
+ * of its callbacks, creates no shared memory and logs nothing above debug.
+ * A stopped server is still identified (the kernel queues the
+ * connection); a full listen queue is retried for 1000 ms, then reported
+ * UNRESPONSIVE. The result is logged through the log handler: debug, or
+ * warning for an unauthorized or unresponsive holder.
+ *
+ * Authentic means Pacemaker's rule: uid 0, or uid == `ref_uid`, or
+ * gid == `ref_gid` (see rivalguard_endpoint_probe_with() for a strict rule).
+ *
+ * @param name     the endpoint name as given to `qb_ipcs_create()` ("attrd", "cib_rw", …)
+ * @param ref_uid  the daemon's expected user (e.g. `hacluster`'s uid)
+ * @param ref_gid  the daemon's expected group (e.g. `haclient`'s gid)
+ * @param state    receives an `enum rivalguard_endpoint_state`
+ * @param creds    receives the serving process's credentials; all 0 when
+ *                 ABSENT or UNRESPONSIVE
+ * @return 0; EINVAL (`name`, `state` or `creds` NULL, or `name` empty);
+ *         ENAMETOOLONG (`name` longer than libqb carries: 106 bytes, or a
+ *         filesystem path over 107; never probed truncated); another errno
+ *         when `socket()`, `connect()` or `getsockopt()` fails otherwise
+ *         (e.g. EACCES, EMFILE); ENOTRECOVERABLE (internal error). Nothing
+ *         is written unless 0 is returned.
+ *
+ * # Safety
+ * `name` must be NULL or a NUL-terminated string; `state` and `creds` NULL
+ * or valid for a write.
+ */
+int rivalguard_endpoint_probe(const char *name,
+                              uint32_t ref_uid,
+                              uint32_t ref_gid,
+                              uint32_t *state,
+                              struct rivalguard_credentials *creds);
+
+/**
+ * rivalguard_endpoint_probe() with options: another force file or socket
+ * directory (tests, non-default libqb builds), another timeout for a full
+ * listen queue, or the strict authenticity rule (uid 0 or `ref_uid` only).
+ *
+ * @param options  NULL, or options (all-zero fields mean the defaults)
+ * @return as rivalguard_endpoint_probe(), plus EINVAL for an empty
+ *         `force_file` or `socket_dir`, and ENAMETOOLONG for one longer
+ *         than `PATH_MAX`.
+ *
+ * # Safety
+ * As rivalguard_endpoint_probe(); a non-NULL `options` must point to a
+ * valid struct whose non-NULL strings are NUL-terminated.
+ */
+int rivalguard_endpoint_probe_with(const char *name,
+                                   const struct rivalguard_probe_options *options,
+                                   uint32_t ref_uid,
+                                   uint32_t ref_gid,
+                                   uint32_t *state,
+                                   struct rivalguard_credentials *creds);
+
+/**
+ * Applies Pacemaker's authenticity rule (uid 0, uid == `ref_uid`, or
+ * gid == `ref_gid`) to the peer of a connected unix socket, e.g. the fd of
+ * a libqb connection (`qb_ipcc_fd_get()`). Reads `SO_PEERCRED` only: the
+ * descriptor is neither closed nor changed.
+ *
+ * @param fd         a connected `AF_UNIX` socket
+ * @param authentic  receives whether the peer is authentic
+ * @param creds      receives the peer's credentials
+ * @return 0; EINVAL (`fd` negative, `authentic` or `creds` NULL); EBADF (not
+ *         an open descriptor); ENOTSOCK (not a socket); EAFNOSUPPORT (not a
+ *         unix socket); ENOTCONN (no peer); ENOTRECOVERABLE. Nothing is
+ *         written unless 0 is returned.
+ *
+ * # Safety
+ * `authentic` and `creds` must be NULL or valid for a write.
+ */
+int rivalguard_socket_peer_check(int fd,
+                                 uint32_t ref_uid,
+                                 uint32_t ref_gid,
+                                 bool *authentic,
+                                 struct rivalguard_credentials *creds);
+
+/**
+ * What a starting daemon should do about its IPC endpoint `name`: call it
+ * before joining CPG or publishing the endpoint. Probes like
+ * rivalguard_endpoint_probe() and maps the state:
+ * ABSENT → PROCEED, AUTHENTIC → ALREADY_ACTIVE (exit 0),
+ * UNAUTHORIZED → BLOCKED (refuse; `holder` names the squatter),
+ * UNRESPONSIVE → UNRESPONSIVE. Logs debug for PROCEED and ALREADY_ACTIVE,
+ * error for BLOCKED (with the squatter's pid, uid and gid) and UNRESPONSIVE.
+ *
+ * @param verdict  receives an `enum rivalguard_startup`
+ * @param holder   receives the holder's credentials whenever a process
+ *                 was reached (ALREADY_ACTIVE, BLOCKED); all 0 otherwise
+ * @return as rivalguard_endpoint_probe(). Nothing is written unless 0 is
+ *         returned; on an error the daemon should log it and carry on as
+ *         it did before this check existed.
+ *
+ * # Safety
+ * As rivalguard_endpoint_probe().
+ */
+int rivalguard_startup_check(const char *name,
+                             uint32_t ref_uid,
+                             uint32_t ref_gid,
+                             uint32_t *verdict,
+                             struct rivalguard_credentials *holder);
 
 /**
  * Sends the library's log messages to `handler` (NULL: stay silent, the
