@@ -24,7 +24,7 @@ t_cleanup() {
         for f in "$T_DIR"/*.log; do
             [[ -e $f ]] || continue
             echo "----- $(basename "$f")" >&2
-            tail -n 60 "$f" >&2
+            grep -v "^dump file=" "$f" | tail -n 60 >&2
         done
         [[ -e $CL/node1/corosync.log ]] && { echo "----- corosync node1" >&2; tail -n 20 "$CL/node1/corosync.log" >&2; }
     fi
@@ -148,3 +148,36 @@ wait_exit() {
 }
 
 finish() { say "passed ($ASSERTS assertions)"; }
+
+# mark NAME...: remembers where NAME's log ends now; *_since look after it.
+declare -A MARK=()
+mark() {
+    local n
+    for n; do MARK[$n]=$(wc -l <"$(log_of "$n")"); done
+}
+since() { tail -n +$((${MARK[$1]:-0} + 1)) "$(log_of "$1")"; }
+count_since() { since "$1" | grep -Ec -- "$2" || true; }
+expect_since() { # NAME REGEX N WHAT
+    local got; got=$(count_since "$1" "$2")
+    [[ $got == "$3" ]] || fail "$4: expected $3 line(s) matching '$2' in $1.log since the mark, got $got"
+    ok "$4"
+}
+wait_since() { # NAME REGEX [TIMEOUT_S]
+    local deadline=$((SECONDS + ${3:-20}))
+    until since "$1" | grep -Eq -- "$2"; do
+        ((SECONDS < deadline)) || fail "timeout waiting in $1.log for: $2"
+        sleep 0.05
+    done
+}
+
+# wait_online NAME N: until NAME's table has N nodes online and equals
+# corosync's view.
+wait_online() {
+    local deadline=$((SECONDS + ${3:-30})) t
+    while :; do
+        t=$(table "$1")
+        [[ $(grep -c ' state=online ' <<<"$t") == "$2" ]] && grep -qx 'match=yes' <<<"$t" && return 0
+        ((SECONDS < deadline)) || { printf '%s\n' "$t" >&2; fail "$1: never $2 nodes online"; }
+        sleep 0.2
+    done
+}
