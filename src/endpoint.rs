@@ -195,12 +195,17 @@ impl std::fmt::Debug for EndpointAddress {
     }
 }
 
-/// Checks an endpoint name as libqb would carry it: `EINVAL` when empty or
-/// holding a NUL (a C string cannot carry it: libqb would see a shorter
-/// name).
+/// Checks an endpoint name as libqb would carry it, before any syscall:
+/// `EINVAL` when empty or holding a NUL (a C string cannot carry it: libqb
+/// would see a shorter name); `ENAMETOOLONG` when over 106 bytes, too long
+/// in either mode (abstract: 106 at most; filesystem: `DIR/NAME` within
+/// 107 bytes leaves at most 105 even for the directory `/`).
 pub fn check_name(name: &[u8]) -> Result<(), c_int> {
     if name.is_empty() || name.contains(&0) {
         return Err(libc::EINVAL);
+    }
+    if name.len() > MAX_ABSTRACT_NAME_LEN {
+        return Err(libc::ENAMETOOLONG);
     }
     Ok(())
 }
@@ -689,6 +694,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "makes syscalls Miri does not support")]
     fn peer_credentials_of_a_socketpair_are_our_own() {
         let (a, _b) = std::os::unix::net::UnixStream::pair().unwrap();
         let c = peer_credentials(a.as_fd()).unwrap();
@@ -698,6 +704,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "makes syscalls Miri does not support")]
     fn peer_credentials_refuses_what_has_no_peer() {
         let file = std::fs::File::open("/dev/null").unwrap();
         assert_eq!(peer_credentials(file.as_fd()), Err(libc::ENOTSOCK));
@@ -722,6 +729,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "makes syscalls Miri does not support")]
     fn nobody_listening_is_absent() {
         let name = format!("rg-unit-absent-{}", std::process::id());
         let probe = probe(name.as_bytes(), 0, 0).unwrap();

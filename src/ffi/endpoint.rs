@@ -421,11 +421,6 @@ mod tests {
         let mut long_name = long.to_vec();
         long_name.push(0);
         let n107 = std::ffi::CString::new(vec![b'y'; 107]).unwrap();
-        let n106_absent = std::ffi::CString::new(format!(
-            "{:x<106}",
-            format!("rg-ffi-{}-", std::process::id())
-        ))
-        .unwrap();
         assert_eq!(
             probe_rc(std::ptr::null(), &mut state, &mut creds),
             rc::EINVAL
@@ -448,7 +443,17 @@ mod tests {
             rc::ENAMETOOLONG
         );
         assert_eq!((state, creds), (99, SENTINEL));
-        // 106 bytes is carried, and probed (nobody serves it).
+    }
+
+    #[test]
+    #[cfg_attr(miri, ignore = "makes syscalls Miri does not support")]
+    fn a_106_byte_name_is_probed() {
+        let (mut state, mut creds) = (99u32, SENTINEL);
+        let n106_absent = std::ffi::CString::new(format!(
+            "{:x<106}",
+            format!("rg-ffi-{}-", std::process::id())
+        ))
+        .unwrap();
         assert_eq!(
             probe_rc(n106_absent.as_ptr(), &mut state, &mut creds),
             rc::OK
@@ -469,13 +474,24 @@ mod tests {
             unsafe { name_arg(unterminated.as_ptr()) },
             Err(rc::ENAMETOOLONG)
         );
+        // Exactly `max` bytes and the NUL: read whole (Miri checks that no
+        // byte past the terminator is touched).
         let mut exact = [b'z' as c_char; SUN_PATH_LEN + 1];
         exact[SUN_PATH_LEN] = 0;
         // SAFETY: NUL-terminated.
+        let read = unsafe { bounded_c_str(exact.as_ptr(), SUN_PATH_LEN) };
+        assert_eq!(read.map(<[u8]>::len), Ok(SUN_PATH_LEN));
+        // Names: 106 bytes pass, 107 are too long for libqb.
+        exact[106] = 0;
+        // SAFETY: NUL-terminated.
         assert_eq!(
             unsafe { name_arg(exact.as_ptr()) }.map(<[u8]>::len),
-            Ok(SUN_PATH_LEN)
+            Ok(106)
         );
+        exact[106] = b'z' as c_char;
+        exact[107] = 0;
+        // SAFETY: NUL-terminated.
+        assert_eq!(unsafe { name_arg(exact.as_ptr()) }, Err(rc::ENAMETOOLONG));
     }
 
     #[test]
@@ -513,7 +529,10 @@ mod tests {
                 ),
                 rc::EINVAL
             );
-            let misaligned = (&raw const options as usize + 1) as *const rivalguard_probe_options;
+            let misaligned = (&raw const options)
+                .cast::<u8>()
+                .wrapping_add(1)
+                .cast::<rivalguard_probe_options>();
             assert_eq!(
                 rivalguard_endpoint_probe_with(
                     c"cmap".as_ptr(),
@@ -530,6 +549,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "makes syscalls Miri does not support")]
     fn socket_peer_check_bad_input() {
         let (mut authentic, mut creds) = (true, SENTINEL);
         // SAFETY: valid or NULL pointers; fds are only inspected.
@@ -555,6 +575,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "makes syscalls Miri does not support")]
     fn startup_check_bad_input_and_absent() {
         let (mut verdict, mut holder) = (99u32, SENTINEL);
         // SAFETY: valid or NULL pointers.
