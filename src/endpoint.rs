@@ -38,7 +38,7 @@
 //! |-------------------------|---------------------------------------------|
 //! | success                 | Authentic / Unauthorized, by [`is_authentic`] |
 //! | `ECONNREFUSED`, `ENOENT`| Absent (nobody listens; stale or no file)   |
-//! | `EAGAIN` until timeout  | Unresponsive                                |
+//! | `EAGAIN` until timeout  | Unresponsive (holder via [`find_listener`]) |
 //! | `EINTR`                 | retried at once                             |
 //! | anything else           | that errno, as an error                     |
 //!
@@ -127,10 +127,10 @@ pub enum Startup {
     Unresponsive,
 }
 
-/// The result of a probe: the state and, when a process was reached, its
-/// credentials (`None` for [`EndpointState::Absent`] and
-/// [`EndpointState::Unresponsive`]: without a connection the kernel names
-/// nobody).
+/// The result of a probe: the state and the serving process's credentials:
+/// from `SO_PEERCRED` when a connection was made; for
+/// [`EndpointState::Unresponsive`] (no connection possible) from
+/// [`find_listener`], best effort; `None` for [`EndpointState::Absent`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Probe {
     /// Who serves the endpoint.
@@ -397,6 +397,91 @@ pub fn address_for(name: &[u8], options: &ProbeOptions<'_>) -> Result<EndpointAd
     }
 }
 
+/// Finds, best effort, the process holding the socket that listens on
+/// `address`, for when its full queue refuses every connection (so
+/// `SO_PEERCRED` cannot be had): the listening socket's inode from
+/// `/proc/thread-self/net/unix` (this thread's network namespace), the
+/// first process whose descriptor table holds that inode (`/proc/PID/fd`),
+/// and its effective uid and gid (`/proc/PID/status`). Unlike
+/// `SO_PEERCRED` this names a current holder of the socket (which may have
+/// inherited it from the process that called `listen()`). Needs
+/// permission to read other processes' descriptor tables (root, or the same
+/// user): otherwise, or on any race, `None`. Only plain reads of /proc; it
+/// runs only after a full queue outlasted the timeout.
+pub fn find_listener(address: &EndpointAddress) -> Option<Credentials> {
+    let table = std::fs::read("/proc/thread-self/net/unix")
+        .or_else(|_| std::fs::read("/proc/self/net/unix"))
+        .ok()?;
+    let inode = listening_inode(&table, address)?;
+    let target = format!("socket:[{inode}]");
+    for entry in std::fs::read_dir("/proc").ok()?.flatten() {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|name| name.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let Ok(fds) = std::fs::read_dir(entry.path().join("fd")) else {
+            continue;
+        };
+        let holds = fds.flatten().any(|fd| {
+            std::fs::read_link(fd.path())
+                .is_ok_and(|link| link.as_os_str().as_bytes() == target.as_bytes())
+        });
+        if holds {
+            let status = std::fs::read_to_string(entry.path().join("status")).ok()?;
+            let (uid, gid) = effective_ids(&status)?;
+            return Some(Credentials { pid, uid, gid });
+        }
+    }
+    None
+}
+
+/// The inode of the listening stream socket bound to `address` in a
+/// `/proc/net/unix` table, whose columns are `Num RefCount Protocol Flags
+/// Type St Inode Path`; the kernel shows an abstract address as `@` and
+/// its bytes with every NUL as `@`. Pure.
+pub fn listening_inode(table: &[u8], address: &EndpointAddress) -> Option<u64> {
+    const ACCEPTCON: u32 = 0x0001_0000; // __SO_ACCEPTCON: listening
+    let wanted: Vec<u8> = address
+        .path_bytes()
+        .iter()
+        .map(|&b| if b == 0 { b'@' } else { b })
+        .collect();
+    table.split(|&b| b == b'\n').skip(1).find_map(|line| {
+        let mut rest = line;
+        let mut fields = [&b""[..]; 7];
+        for field in &mut fields {
+            let start = rest.iter().position(|&b| b != b' ')?;
+            rest = &rest[start..];
+            let end = rest.iter().position(|&b| b == b' ').unwrap_or(rest.len());
+            *field = &rest[..end];
+            rest = &rest[end..];
+        }
+        let path = rest.strip_prefix(b" ")?;
+        let flags = u32::from_str_radix(std::str::from_utf8(fields[3]).ok()?, 16).ok()?;
+        let stream = fields[4] == b"0001";
+        (path == wanted.as_slice() && stream && flags & ACCEPTCON != 0)
+            .then(|| std::str::from_utf8(fields[6]).ok()?.parse().ok())
+            .flatten()
+    })
+}
+
+/// The effective uid and gid in a `/proc/PID/status` text. Pure.
+pub fn effective_ids(status: &str) -> Option<(u32, u32)> {
+    let effective = |key: &str| {
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix(key))?
+            .split_whitespace()
+            .nth(1)?
+            .parse()
+            .ok()
+    };
+    Some((effective("Uid:")?, effective("Gid:")?))
+}
+
 /// Probes without logging (shared by [`probe_with`] and
 /// [`startup_check_with`], which log their own conclusions).
 fn probe_quiet(
@@ -438,7 +523,7 @@ fn probe_quiet(
                 if deadline.is_some_and(|deadline| now >= deadline) {
                     return Ok(Probe {
                         state: EndpointState::Unresponsive,
-                        credentials: None,
+                        credentials: find_listener(&address),
                     });
                 }
                 let left = deadline.map_or(backoff, |deadline| deadline - now);
@@ -471,6 +556,14 @@ pub fn probe_with(
     let name = name.escape_ascii();
     match result {
         Ok(Probe {
+            state: EndpointState::Unresponsive,
+            credentials,
+        }) => rg_log!(
+            LOG_WARNING,
+            "rivalguard: IPC endpoint {name} is held{} but its listen queue stayed full: unresponsive",
+            describe_holder(credentials)
+        ),
+        Ok(Probe {
             state: EndpointState::Unauthorized,
             credentials: Some(c),
         }) => rg_log!(
@@ -495,13 +588,6 @@ pub fn probe_with(
             c.uid,
             c.gid
         ),
-        Ok(Probe {
-            state: EndpointState::Unresponsive,
-            ..
-        }) => rg_log!(
-            LOG_WARNING,
-            "rivalguard: IPC endpoint {name} is held but its listen queue stayed full: unresponsive"
-        ),
         Ok(probe) => rg_log!(
             LOG_DEBUG,
             "rivalguard: IPC endpoint {name}: {:?}",
@@ -516,6 +602,13 @@ pub fn probe_with(
     result
 }
 
+/// " by process P (uid U, gid G)" when the holder is known, else "".
+fn describe_holder(holder: Option<Credentials>) -> String {
+    holder.map_or_else(String::new, |c| {
+        format!(" by process {} (uid {}, gid {})", c.pid, c.uid, c.gid)
+    })
+}
+
 /// [`startup_verdict`] of a probe with default options.
 pub fn startup_check(
     name: &[u8],
@@ -526,7 +619,8 @@ pub fn startup_check(
 }
 
 /// Probes `name` and decides what a starting daemon should do; returns the
-/// holder's credentials whenever a process was reached. Logs: debug for
+/// holder's credentials whenever something holds the name (best effort
+/// for UNRESPONSIVE, see [`find_listener`]). Logs: debug for
 /// PROCEED/ALREADY_ACTIVE, error for BLOCKED (naming the squatter) and for
 /// UNRESPONSIVE.
 pub fn startup_check_with(
@@ -546,9 +640,10 @@ pub fn startup_check_with(
             c.uid,
             c.gid
         ),
-        (Startup::Unresponsive, _) => rg_log!(
+        (Startup::Unresponsive, holder) => rg_log!(
             LOG_ERR,
-            "rivalguard: IPC endpoint {name} is held by a process whose listen queue stayed full"
+            "rivalguard: IPC endpoint {name} is held{} but its listen queue stayed full: not starting beside it",
+            describe_holder(holder)
         ),
         (verdict, Some(c)) => rg_log!(
             LOG_DEBUG,
@@ -680,6 +775,37 @@ mod tests {
             startup_verdict(EndpointState::Unresponsive),
             Startup::Unresponsive
         );
+    }
+
+    #[test]
+    fn listening_inode_parses_proc_net_unix() {
+        let address = libqb_address(b"attrd", None).unwrap();
+        let mut shown = b"@attrd".to_vec();
+        shown.resize(108, b'@');
+        let shown = String::from_utf8(shown).unwrap();
+        let table = format!(
+            "Num       RefCount Protocol Flags    Type St Inode Path\n\
+             0000000000000000: 00000002 00000000 00000000 0001 01  4711 {shown}\n\
+             0000000000000000: 00000002 00000000 00010000 0002 01  4712 {shown}\n\
+             0000000000000000: 00000002 00000000 00010000 0001 01  4713 @attrd\n\
+             0000000000000000: 00000003 00000000 00000000 0001 03  1059\n\
+             0000000000000000: 00000002 00000000 00010000 0001 01 28888 {shown}\n"
+        );
+        // Only the listening stream socket with the whole padded address.
+        assert_eq!(listening_inode(table.as_bytes(), &address), Some(28888));
+        let other = libqb_address(b"attr", None).unwrap();
+        assert_eq!(listening_inode(table.as_bytes(), &other), None);
+        let fs = libqb_address(b"cib_rw", Some(b"/tmp")).unwrap();
+        let table = "Num RefCount Protocol Flags Type St Inode Path\n\
+                     0000000000000000: 00000002 00000000 00010000 0001 01 99 /tmp/cib_rw\n";
+        assert_eq!(listening_inode(table.as_bytes(), &fs), Some(99));
+    }
+
+    #[test]
+    fn effective_ids_from_proc_status() {
+        let status = "Name:\tattrd\nUid:\t1\t102\t3\t4\nGid:\t5\t105\t7\t8\n";
+        assert_eq!(effective_ids(status), Some((102, 105)));
+        assert_eq!(effective_ids("Name:\tx\n"), None);
     }
 
     #[test]

@@ -253,11 +253,16 @@ fn stopped_server_is_answered_until_its_queue_is_full() {
     };
     let started = Instant::now();
     let probe = endpoint::probe_with(name.as_bytes(), 0, 0, &options).unwrap();
+    // No connection is possible; as root we still find the holder in /proc.
     assert_eq!(
         probe,
         endpoint::Probe {
             state: EndpointState::Unresponsive,
-            credentials: None
+            credentials: Some(Credentials {
+                pid: server.pid,
+                uid: 0,
+                gid: 0
+            })
         }
     );
     assert!(started.elapsed() < PATIENCE, "bounded by the timeout");
@@ -279,7 +284,7 @@ fn stopped_server_is_answered_until_its_queue_is_full() {
         (
             rc::OK,
             S::RIVALGUARD_ENDPOINT_UNRESPONSIVE as u32,
-            creds(0, 0, 0)
+            creds(server.pid, 0, 0)
         )
     );
     assert_eq!(
@@ -287,7 +292,7 @@ fn stopped_server_is_answered_until_its_queue_is_full() {
         (
             rc::OK,
             V::RIVALGUARD_STARTUP_UNRESPONSIVE as u32,
-            creds(0, 0, 0)
+            creds(server.pid, 0, 0)
         )
     );
     let logs = logs_mentioning(&name);
@@ -311,6 +316,38 @@ fn stopped_server_is_answered_until_its_queue_is_full() {
         )
     );
     assert_no_callbacks(&server.counts_when(|c| c["log_debug"] >= 128));
+}
+
+/// Fills the listen queue of a stopped server with connections nobody
+/// accepts; returns them (closing them frees the queue).
+fn fill_queue(name: &str) -> Vec<std::os::fd::OwnedFd> {
+    let address = endpoint::address_for(name.as_bytes(), &ProbeOptions::default()).unwrap();
+    let mut fillers = Vec::new();
+    loop {
+        match endpoint::connect_once(&address).unwrap() {
+            Attempt::Connected(fd) => fillers.push(fd),
+            Attempt::QueueFull => return fillers,
+            Attempt::Absent => panic!("the endpoint vanished"),
+        }
+        assert!(fillers.len() < 10_000, "the listen queue never filled");
+    }
+}
+
+#[test]
+fn a_stopped_squatter_with_a_full_queue_is_still_named() {
+    let name = unique_name("stuck-squatter");
+    let server = Server::start(&name, Launch::Nobody);
+    server.stop();
+    let _fillers = fill_queue(&name);
+    let squatter = Credentials {
+        pid: server.pid,
+        uid: NOBODY,
+        gid: NOBODY,
+    };
+    assert_eq!(
+        endpoint::startup_check(name.as_bytes(), 0, 0).unwrap(),
+        (Startup::Unresponsive, Some(squatter))
+    );
 }
 
 #[test]

@@ -12,9 +12,12 @@ use crate::endpoint::{self, Credentials, EndpointState, ProbeOptions, SUN_PATH_L
 
 /// The credentials the kernel reports for the process that serves an
 /// endpoint (`SO_PEERCRED` of a connection to it: the process that called
-/// `listen()`). When no process was reached (state ABSENT or UNRESPONSIVE,
-/// verdict PROCEED or UNRESPONSIVE) all three fields are 0: pid 0 is never
-/// a peer, so `pid == 0` means "nobody identified".
+/// `listen()`). For UNRESPONSIVE (no connection possible) they are found
+/// best effort through /proc: the process holding the listening socket and
+/// its effective ids (needs root or the holder's uid). When nobody was
+/// identified (ABSENT, or UNRESPONSIVE without that permission) all three
+/// fields are 0: pid 0 is never a peer, so `pid == 0` means "nobody
+/// identified".
 #[allow(non_camel_case_types)]
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -228,7 +231,8 @@ unsafe fn probe_args<'a>(
 /// @param ref_gid  the daemon's expected group (e.g. `haclient`'s gid)
 /// @param state    receives an `enum rivalguard_endpoint_state`
 /// @param creds    receives the serving process's credentials; all 0 when
-///                 ABSENT or UNRESPONSIVE
+///                 ABSENT; best effort when UNRESPONSIVE (see
+///                 `struct rivalguard_credentials`)
 /// @return 0; EINVAL (`name`, `state` or `creds` NULL, or `name` empty);
 ///         ENAMETOOLONG (`name` longer than libqb carries: 106 bytes, or a
 ///         filesystem path over 107; never probed truncated); another errno
@@ -357,8 +361,9 @@ pub unsafe extern "C" fn rivalguard_socket_peer_check(
 /// error for BLOCKED (with the squatter's pid, uid and gid) and UNRESPONSIVE.
 ///
 /// @param verdict  receives an `enum rivalguard_startup`
-/// @param holder   receives the holder's credentials whenever a process
-///                 was reached (ALREADY_ACTIVE, BLOCKED); all 0 otherwise
+/// @param holder   receives the holder's credentials whenever something
+///                 holds the name: exact for ALREADY_ACTIVE and BLOCKED,
+///                 best effort for UNRESPONSIVE; all 0 for PROCEED
 /// @return as rivalguard_endpoint_probe(). Nothing is written unless 0 is
 ///         returned; on an error the daemon should log it and carry on as
 ///         it did before this check existed.
