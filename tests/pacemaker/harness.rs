@@ -463,6 +463,70 @@ pub fn host_snapshot() -> BTreeMap<PathBuf, String> {
     out
 }
 
+/// Names that Pacemaker, libqb on its behalf, or corosync would give to
+/// what they create under /run or /dev/shm.
+const OURS: [&str; 16] = [
+    "pacemaker",
+    "corosync",
+    "crm",
+    "cib",
+    "attrd",
+    "stonith",
+    "lrmd",
+    "pengine",
+    "cpg",
+    "cmap",
+    "quorum",
+    "cfg",
+    "qb-event-",
+    "qb-request-",
+    "qb-response-",
+    "hacluster",
+];
+
+/// Whether a host change is Pacemaker's or corosync's doing (and so ours:
+/// our daemons live in namespaces and must change nothing). Everything
+/// under /var/lib/pacemaker and /var/log/pacemaker is; under /run and
+/// /dev/shm, what carries one of their names. Other processes of the host
+/// (other test suites running at the same time) create files there too:
+/// those are reported, not failed, unless RIVALGUARD_HOST_STRICT is set.
+pub fn is_ours(change: &str) -> bool {
+    if std::env::var_os("RIVALGUARD_HOST_STRICT").is_some()
+        || change.contains("/var/lib/pacemaker")
+        || change.contains("/var/log/pacemaker")
+    {
+        return true;
+    }
+    let path = change.split_whitespace().nth(1).unwrap_or(change);
+    let name = path.trim_end_matches(':');
+    // libqb's shm directories are named after pids; the files inside after
+    // the endpoint: "qb-request-attrd-..." is Pacemaker's, "qb-request-x-..." is not.
+    OURS.iter().any(|word| {
+        if word.starts_with("qb-") {
+            [
+                "attrd",
+                "cib_",
+                "crmd",
+                "stonith-ng",
+                "lrmd",
+                "pengine",
+                "pacemakerd",
+                "cpg",
+                "cmap",
+                "quorum",
+                "cfg",
+            ]
+            .iter()
+            .any(|endpoint| name.contains(&format!("{word}{endpoint}")))
+        } else {
+            // (not in libqb's "qb-PID-PID-N-random" directory names)
+            name.rsplit('/')
+                .next()
+                .is_some_and(|base| !base.starts_with("qb-") && base.contains(word))
+        }
+    })
+}
+
 /// The differences between two snapshots, one line each.
 pub fn host_changes(
     before: &BTreeMap<PathBuf, String>,

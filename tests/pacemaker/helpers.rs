@@ -268,7 +268,7 @@ fn rival(group: &str) -> i32 {
     assert_eq!(rc, 0, "rivalguard_tracker_new");
     let tracker = TrackerHandle(raw);
     println!("{}", json!({"rival": pid, "nodeid": nodeid}));
-    cpg.join(group).expect("cpg_join");
+    cpg.join_pacemaker(group).expect("cpg_join");
     let deadline = Instant::now() + std::time::Duration::from_secs(5);
     loop {
         cpg.poll_dispatch(100).expect("cpg_dispatch");
@@ -277,10 +277,10 @@ fn rival(group: &str) -> i32 {
         }
         assert!(Instant::now() < deadline, "no confchg with ourselves");
     }
-    println!("{}", json!({"joined": pid}));
+    println!("{}", json!({"status": "joined", "pid": pid}));
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line).expect("stdin");
-    cpg.leave(group).expect("cpg_leave");
+    cpg.leave_pacemaker(group).expect("cpg_leave");
     let deadline = Instant::now() + std::time::Duration::from_secs(3);
     while Instant::now() < deadline {
         cpg.poll_dispatch(100).expect("cpg_dispatch");
@@ -288,6 +288,6 @@ fn rival(group: &str) -> i32 {
             break;
         }
     }
-    println!("{}", json!({"left": pid}));
+    println!("{}", json!({"status": "left", "pid": pid}));
     0
 }

@@ -93,10 +93,18 @@ fn main() {
         let start = Instant::now();
         let result = catch_unwind(AssertUnwindSafe(scenario));
         let elapsed = start.elapsed();
-        let changes = harness::host_changes(&before, &harness::host_snapshot());
+        let (changes, foreign): (Vec<String>, Vec<String>) =
+            harness::host_changes(&before, &harness::host_snapshot())
+                .into_iter()
+                .partition(|change| harness::is_ours(change));
         let ok = result.is_ok() && changes.is_empty();
         for change in &changes {
-            println!("    host changed: {change}");
+            println!("    HOST CHANGED: {change}");
+        }
+        for change in &foreign {
+            println!(
+                "    (host: {change} -- not Pacemaker's or corosync's: another process; ignored)"
+            );
         }
         println!(
             "scenario {name} ... {} ({:.2}s)",

@@ -176,7 +176,10 @@ fn check(call: &'static str, code: CsError) -> Result<(), Error> {
 }
 
 fn raw_name(group: &str) -> Result<RawName, Error> {
-    let bytes = group.as_bytes();
+    raw_name_bytes(group.as_bytes())
+}
+
+fn raw_name_bytes(bytes: &[u8]) -> Result<RawName, Error> {
     if bytes.is_empty() || bytes.len() > NAME_MAX {
         return Err(Error {
             call: "group name",
@@ -191,9 +194,14 @@ fn raw_name(group: &str) -> Result<RawName, Error> {
     Ok(name)
 }
 
+/// A group's name as text. Pacemaker counts the terminating NUL in the
+/// length (its groups are "attrd\0", "cib\0", ...): trailing NULs are
+/// dropped, so "attrd" names Pacemaker's group.
 fn name_string(name: &RawName) -> String {
     let len = (name.length as usize).min(NAME_MAX);
-    String::from_utf8_lossy(&name.value[..len]).into_owned()
+    let bytes = &name.value[..len];
+    let end = bytes.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
+    String::from_utf8_lossy(&bytes[..end]).into_owned()
 }
 
 /// One configuration change as the confchg callback received it.
@@ -357,6 +365,30 @@ impl Cpg {
         self.retry("cpg_join", || {
             // SAFETY: a valid handle and name.
             unsafe { cpg_join(self.handle, &name) }
+        })
+    }
+
+    /// Joins Pacemaker's group `group`: Pacemaker counts the terminating
+    /// NUL in the name's length, so its "attrd" is the 6 bytes "attrd\0",
+    /// a different group from the 5 bytes "attrd".
+    pub fn join_pacemaker(&self, group: &str) -> Result<(), Error> {
+        let mut bytes = group.as_bytes().to_vec();
+        bytes.push(0);
+        let name = raw_name_bytes(&bytes)?;
+        self.retry("cpg_join", || {
+            // SAFETY: a valid handle and name.
+            unsafe { cpg_join(self.handle, &name) }
+        })
+    }
+
+    /// Leaves Pacemaker's group `group` (see [`Cpg::join_pacemaker`]).
+    pub fn leave_pacemaker(&self, group: &str) -> Result<(), Error> {
+        let mut bytes = group.as_bytes().to_vec();
+        bytes.push(0);
+        let name = raw_name_bytes(&bytes)?;
+        self.retry("cpg_leave", || {
+            // SAFETY: a valid handle and name.
+            unsafe { cpg_leave(self.handle, &name) }
         })
     }
 
