@@ -40,11 +40,11 @@ $(CLUSTER_BIN)/rg-peerctl: c-tests/cluster/peerctl.c
 	$(CC) $(CLUSTER_CFLAGS) -o $@ $< -lqb
 
 check-cluster: cluster-build
-	CLUSTER_BIN=$(CLUSTER_BIN) tests/cluster/run.sh
-	CLUSTER_BIN=$(CLUSTER_BIN) python3 tests/cluster/soak.py --changes $(CHECK_SOAK_CHANGES)
+	CLUSTER_BIN=$(abspath $(CLUSTER_BIN)) tests/cluster/run.sh
+	CLUSTER_BIN=$(abspath $(CLUSTER_BIN)) python3 tests/cluster/soak.py --changes $(CHECK_SOAK_CHANGES)
 
 soak: deps cluster-build
-	CLUSTER_BIN=$(CLUSTER_BIN) python3 tests/cluster/soak.py --changes $(SOAK_CHANGES) --report docs/SOAK.md
+	CLUSTER_BIN=$(abspath $(CLUSTER_BIN)) python3 tests/cluster/soak.py --changes $(SOAK_CHANGES) --report docs/SOAK.md
 
 demo: deps cluster-build
-	CLUSTER_BIN=$(CLUSTER_BIN) scripts/demo.sh
+	CLUSTER_BIN=$(abspath $(CLUSTER_BIN)) scripts/demo.sh

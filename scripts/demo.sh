@@ -17,7 +17,7 @@ for p in rg-peerd rg-rival rg-squat rg-peerctl; do
 done
 
 WORK=$(mktemp -d /tmp/rg-demo.XXXXXX)
-CL=$WORK/cluster
+CL=$WORK  # the cluster directory holds the logs too: one thing to remove
 BG=()
 cleanup() {
     local rc=$?

@@ -10,8 +10,10 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 CL_SH=$ROOT/scripts/cluster.sh
 BIN=$(cd "${CLUSTER_BIN:-$ROOT/build/cluster}" && pwd)
 TEST_NAME=$(basename "$0" .sh)
+# The cluster's own directory holds the test's logs too, so that the
+# harness's watcher removes them as well if the test is SIGKILLed.
 T_DIR=$(mktemp -d "/tmp/rg-$TEST_NAME.XXXXXX")
-CL=$T_DIR/cluster
+CL=$T_DIR
 BG_PIDS=()
 ASSERTS=0
 

@@ -441,11 +441,12 @@ def host_main(args):
         return 1
     binary_dir = os.path.abspath(args.bin or os.environ.get("CLUSTER_BIN") or
                                  os.path.join(ROOT, "build", "cluster"))
+    # The cluster's directory holds the logs too: if this process is
+    # SIGKILLed, the harness's watcher removes all of it.
     work = tempfile.mkdtemp(prefix="rg-soak.")
-    cdir = os.path.join(work, "cluster")
-    logdir = os.path.join(work, "logs")
-    os.mkdir(logdir)
-    result_path = os.path.join(work, "result.json")
+    cdir = work
+    logdir = os.path.join(work, "soak")
+    result_path = os.path.join(logdir, "result.json")
     rc = 1
     interrupted = []
 
@@ -458,6 +459,7 @@ def host_main(args):
     try:
         subprocess.run([CLUSTER_SH, "start", cdir, "--nodes", str(NODES), "--owner", str(os.getpid())],
                        check=True)
+        os.mkdir(logdir)
         print("soak: %d changes on %d nodes, seed %d" % (args.changes, NODES, args.seed), flush=True)
         cmd = [CLUSTER_SH, "top", cdir, "--", sys.executable, os.path.abspath(__file__),
                "--inside", cdir, "--bin", binary_dir, "--logdir", logdir, "--result", result_path,
