@@ -36,6 +36,10 @@
  *   match=yes|no                 (the tracker's (nodeid,pid) set == corosync's)
  *   end
  *
+ * Signals: SIGUSR1 dumps the table (to --dump FILE, else stdout); SIGUSR2
+ * leaves the CPG group (a test hook: the next confchg evicts us); SIGTERM and
+ * SIGINT leave and exit 0.
+ *
  * Usage: rg-peerd [--name NAME] [--group GROUP] [--dump FILE]
  *                 [--no-startup-check] [--ref-uid U] [--ref-gid G]
  */
@@ -365,6 +369,9 @@ static int32_t cpg_ready(int32_t fd, int32_t revents, void *data)
         return -1;
     }
     rc = cpg_dispatch(cpg, CS_DISPATCH_ALL);
+    if (rc == CS_ERR_TRY_AGAIN) {
+        return 0; /* corosync is busy: the fd stays readable */
+    }
     if (rc != CS_OK) {
         say("cpg dispatch error=%d", (int)rc);
         finish(EXIT_DISCONNECT, "cpg-dispatch-error");
@@ -558,6 +565,11 @@ static int32_t on_signal(int32_t sig, void *data)
     (void)data;
     if (sig == SIGUSR1) {
         dump_table();
+    } else if (sig == SIGUSR2) {
+        /* Test hook: leave the group without exiting. The confchg that
+         * follows lacks our own (nodeid, pid): the tracker says EVICTED. */
+        say("cpg leave=requested");
+        cpg_leave(cpg, &group);
     } else {
         finish(EXIT_OK, sig == SIGTERM ? "sigterm" : "sigint");
     }
@@ -619,6 +631,7 @@ int main(int argc, char **argv)
     qb_loop_signal_add(loop, QB_LOOP_HIGH, SIGTERM, NULL, on_signal, &sh);
     qb_loop_signal_add(loop, QB_LOOP_HIGH, SIGINT, NULL, on_signal, &sh);
     qb_loop_signal_add(loop, QB_LOOP_HIGH, SIGUSR1, NULL, on_signal, &sh);
+    qb_loop_signal_add(loop, QB_LOOP_HIGH, SIGUSR2, NULL, on_signal, &sh);
 
     if (ipc_start() != 0) {
         if (opt_check) {

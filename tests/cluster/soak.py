@@ -402,9 +402,10 @@ def report(result, path, args):
         "| date | %s |" % datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "| seed | %d |" % result["seed"],
         "| membership changes (process joins + leaves) | %d |" % result["changes"],
-        "| of which joins / SIGKILL / cpg_leave / SIGTERM | %d / %d / %d / %d |" % (
-            result["actions"].get("join", 0), result["actions"].get("kill", 0),
-            result["actions"].get("leave", 0), result["actions"].get("term", 0)),
+        "| of which joins (rivals and daemon starts) | %d |" % result["actions"].get("join", 0),
+        "| rivals leaving: SIGKILL / cpg_leave / SIGTERM | %d / %d / %d |" % (
+            result["actions"].get("kill", 0), result["actions"].get("leave", 0),
+            result["actions"].get("term", 0)),
         "| incumbent rivals removed (kill / leave / term) | %d / %d / %d |" % (
             result["actions"].get("incumbent_kill", 0), result["actions"].get("incumbent_leave", 0),
             result["actions"].get("incumbent_term", 0)),
@@ -426,9 +427,14 @@ def report(result, path, args):
         "| **false offline** | **%d** |" % result["false_offline"],
         "| duration | %.1f s |" % result["duration_s"],
         "",
-        "NODE_JOINED and NODE_LEFT counts include the daemons' own start-up",
-        "(each daemon learns the nodes already there) and the cut (each side",
-        "sees the other leave and come back, once).",
+        "Every node always has at least one process in the group (a daemon is",
+        "killed only while rivals remain on its node, a rival only while the",
+        "daemon or another rival remains), so the only legitimate offline",
+        "transitions are the cut's: the cut node seen from the other two and",
+        "the other two seen from it, once each. NODE_JOINED counts every",
+        "(re)started daemon learning the nodes already there, and the merge.",
+        "Events are counted up to the last quiescent check (the daemons' own",
+        "shutdown afterwards is not part of the soak).",
         "",
     ]
     with open(path, "w") as f:
