@@ -281,7 +281,7 @@ fn squatter_case(name: &str, observe: impl FnOnce(&Node, u32)) -> (Node, Helper,
 }
 
 pub fn squatter_attrd() {
-    let (node, _squatter, _spid) = squatter_case("attrd", |node, spid| {
+    let (node, _squatter, spid) = squatter_case("attrd", |node, spid| {
         // Pacemaker: attrd is forked and hangs in its own "already
         // running?" check; pacemakerd's liveness check times out too.
         let took = wait_for("pacemaker-attrd forked", Duration::from_secs(10), || {
@@ -323,11 +323,16 @@ pub fn squatter_attrd() {
     for result in &results {
         assert_eq!(result["name"], "UNRESPONSIVE", "{result}");
         assert!(micros(result) < CHECK_TIMEOUT + SLACK, "{result}");
+        // As root, the library names the holder of a full queue (via /proc).
+        assert_eq!(result["pid"], spid, "the holder is the squatter: {result}");
+        assert_eq!(result["uid"], 65534, "{result}");
     }
     say!(
-        "squatter's queue filled ({} more connects): startup_check(attrd) UNRESPONSIVE after {} ms (never PROCEED)",
+        "squatter's queue filled ({} more connects): startup_check(attrd) UNRESPONSIVE after {} ms, holder pid {} uid {} (never PROCEED)",
         filled["filled"],
-        micros(&results[0]).as_millis()
+        micros(&results[0]).as_millis(),
+        results[0]["pid"],
+        results[0]["uid"]
     );
 }
 
@@ -423,10 +428,16 @@ pub fn full_queue() {
             micros(result) <= CHECK_TIMEOUT + SLACK,
             "within the timeout: {result}"
         );
+        // Whoever the library names (as root it finds the holder of a full
+        // queue through /proc) must be the stopped attrd.
+        assert_eq!(result["pid"], apid, "the holder is attrd: {result}");
+        assert_eq!(result["uid"], hacluster().0, "{result}");
     }
     say!(
-        "rivalguard: startup_check(attrd) = {} in {} / {} / {} ms",
+        "rivalguard: startup_check(attrd) = {} (holder pid {} uid {}) in {} / {} / {} ms",
         results[0]["name"],
+        results[0]["pid"],
+        results[0]["uid"],
         micros(&results[0]).as_millis(),
         micros(&results[1]).as_millis(),
         micros(&results[2]).as_millis()
@@ -435,6 +446,8 @@ pub fn full_queue() {
     assert_eq!(code, Some(2), "{out}");
     let json: Value = serde_json::from_str(&out).expect("JSON");
     assert_eq!(json["endpoints"][0]["state"], "unresponsive", "{json}");
+    assert_eq!(json["endpoints"][0]["pid"], apid, "{json}");
+    assert_eq!(json["endpoints"][0]["process"], "pacemaker-attrd", "{json}");
 
     // What Pacemaker's own self-check does here.
     let (code, took) = start_second_attrd(&node);
