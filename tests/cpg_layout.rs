@@ -43,12 +43,12 @@ fn cpg_address_layout_matches_corosync() {
 
 #[test]
 fn cpg_reason_values_match_corosync() {
-    assert_eq!(CPG_REASON_UNDEFINED, corosync::CPG_REASON_UNDEFINED as u32);
-    assert_eq!(CPG_REASON_JOIN, corosync::CPG_REASON_JOIN as u32);
-    assert_eq!(CPG_REASON_LEAVE, corosync::CPG_REASON_LEAVE as u32);
-    assert_eq!(CPG_REASON_NODEDOWN, corosync::CPG_REASON_NODEDOWN as u32);
-    assert_eq!(CPG_REASON_NODEUP, corosync::CPG_REASON_NODEUP as u32);
-    assert_eq!(CPG_REASON_PROCDOWN, corosync::CPG_REASON_PROCDOWN as u32);
+    assert_eq!(CPG_REASON_UNDEFINED, corosync::CPG_REASON_UNDEFINED);
+    assert_eq!(CPG_REASON_JOIN, corosync::CPG_REASON_JOIN);
+    assert_eq!(CPG_REASON_LEAVE, corosync::CPG_REASON_LEAVE);
+    assert_eq!(CPG_REASON_NODEDOWN, corosync::CPG_REASON_NODEDOWN);
+    assert_eq!(CPG_REASON_NODEUP, corosync::CPG_REASON_NODEUP);
+    assert_eq!(CPG_REASON_PROCDOWN, corosync::CPG_REASON_PROCDOWN);
 }
 
 #[test]

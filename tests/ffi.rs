@@ -170,7 +170,7 @@ fn confchg_rejects_bad_lists_and_changes_nothing() {
     // Length 0 is an empty list whatever the pointer.
     // SAFETY: lengths are 0, so no pointer is read.
     let rc = unsafe {
-        rivalguard_tracker_confchg(tracker.0, 0x4 as *const CpgAddress, 0, null(), 0, null(), 0)
+        rivalguard_tracker_confchg(tracker.0, std::ptr::dangling(), 0, null(), 0, null(), 0)
     };
     assert_eq!(rc, 0);
     let events = tracker.drain();
