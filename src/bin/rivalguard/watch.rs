@@ -85,8 +85,32 @@ fn poll(cpg: &Cpg, filter: &[String]) -> Result<BTreeMap<String, Vec<CpgAddress>
     Ok(groups)
 }
 
+thread_local! {
+    /// Program names of the local processes seen so far, so that a LEFT
+    /// event can still name a process that has already exited.
+    static NAMES: std::cell::RefCell<BTreeMap<u32, String>> =
+        const { std::cell::RefCell::new(BTreeMap::new()) };
+}
+
+/// The program of local process `pid`, as seen now or when last seen.
+fn process_name(pid: u32) -> Option<String> {
+    match identity::process_name(pid) {
+        Some(name) => {
+            NAMES.with(|names| {
+                let mut names = names.borrow_mut();
+                if names.len() >= 4096 {
+                    names.clear(); // a long watch with much churn: start over
+                }
+                names.insert(pid, name.clone())
+            });
+            Some(name)
+        }
+        None => NAMES.with(|names| names.borrow().get(&pid).cloned()),
+    }
+}
+
 fn name_of(pid: u32) -> String {
-    identity::process_name(pid).unwrap_or_else(|| "?".into())
+    process_name(pid).unwrap_or_else(|| "?".into())
 }
 
 fn print_membership(group: &str, tracker: &Tracker, local_nodeid: u32, as_json: bool) {
@@ -105,7 +129,7 @@ fn print_membership(group: &str, tracker: &Tracker, local_nodeid: u32, as_json: 
                         json!({
                             "pid": pid,
                             "incumbent": i == 0,
-                            "process": if local { identity::process_name(pid) } else { None },
+                            "process": if local { process_name(pid) } else { None },
                         })
                     })
                     .collect();
@@ -169,7 +193,7 @@ fn report_events(group: &str, watched: &mut Watched, as_json: bool) {
             continue;
         }
         let process = if event.local {
-            identity::process_name(event.pid)
+            process_name(event.pid)
         } else {
             None
         };
@@ -207,7 +231,7 @@ fn report_events(group: &str, watched: &mut Watched, as_json: bool) {
         }
         match event.kind {
             EventKind::RivalJoined | EventKind::RivalLeft if event.other_pid != 0 => {
-                text.push_str(&format!("; incumbent now {}", event.other_pid));
+                text.push_str(&format!("; node's incumbent {}", event.other_pid));
                 if event.local {
                     text.push_str(&format!(" [{}]", name_of(event.other_pid)));
                 }
