@@ -52,6 +52,7 @@ fn cpg_failure(error: cpg::Error) -> Failure {
 /// One group's state in the watcher.
 struct Watched {
     tracker: Tracker,
+    /// The members at the last poll, sorted.
     members: Vec<CpgAddress>,
 }
 
@@ -107,6 +108,31 @@ fn process_name(pid: u32) -> Option<String> {
         }
         None => NAMES.with(|names| names.borrow().get(&pid).cloned()),
     }
+}
+
+/// When local process `pid` started (clock ticks since boot, field 22 of
+/// /proc/PID/stat), when it is visible here.
+fn start_time(pid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let after_comm = &stat[stat.rfind(')')? + 1..];
+    after_comm.split_whitespace().nth(19)?.parse().ok()
+}
+
+/// corosync's iteration API lists a group's members in no useful order
+/// (neither join order nor pid order), while the tracker takes the order
+/// of a change's member list to rank processes that arrive together. So
+/// the processes that arrive in one poll (all of them at the first one)
+/// are ranked by start time where it can be read (local processes in our
+/// pid namespace), the others keeping corosync's order: the best guess of
+/// who joined first that a poller has.
+fn rank_arrivals(members: &mut [CpgAddress], local_nodeid: u32) {
+    members.sort_by_cached_key(|member| {
+        if member.nodeid == local_nodeid {
+            start_time(member.pid).unwrap_or(u64::MAX)
+        } else {
+            u64::MAX
+        }
+    });
 }
 
 fn name_of(pid: u32) -> String {
@@ -298,7 +324,8 @@ pub fn run(args: &ArgMatches) -> Result<u8, Failure> {
         names.sort();
         names.dedup();
         for name in names {
-            let members = groups.get(&name).cloned().unwrap_or_default();
+            let mut members = groups.get(&name).cloned().unwrap_or_default();
+            rank_arrivals(&mut members, local_nodeid);
             let entry = match watched.entry(name.clone()) {
                 std::collections::btree_map::Entry::Occupied(entry) => entry.into_mut(),
                 std::collections::btree_map::Entry::Vacant(entry) => entry.insert(Watched {
@@ -307,14 +334,16 @@ pub fn run(args: &ArgMatches) -> Result<u8, Failure> {
                     members: Vec::new(),
                 }),
             };
-            if !first && entry.members == members {
+            let mut as_set = members.clone();
+            as_set.sort_unstable();
+            if !first && entry.members == as_set {
                 continue;
             }
             entry
                 .tracker
                 .confchg(&members, &[], &[])
                 .map_err(|_| Failure("out of memory".into()))?;
-            entry.members = members;
+            entry.members = as_set;
             if first {
                 // The members already there: show them, not their inferred joins.
                 while entry.tracker.next_event().is_some() {}
