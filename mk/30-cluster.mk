@@ -8,7 +8,7 @@
 #   make soak            the full soak; rewrites docs/SOAK.md
 #   make demo            the README's main-job command
 
-APT_PACKAGES += corosync libcpg-dev libqb-dev iproute2 util-linux procps python3
+APT_PACKAGES += corosync libcpg-dev libqb-dev iproute2 util-linux procps python3 shellcheck
 CHECK_STEPS += check-cluster
 
 CLUSTER_BIN := $(BUILD)/cluster
@@ -39,7 +39,10 @@ $(CLUSTER_BIN)/rg-peerctl: c-tests/cluster/peerctl.c
 	@mkdir -p $(@D)
 	$(CC) $(CLUSTER_CFLAGS) -o $@ $< -lqb
 
+CLUSTER_SCRIPTS := scripts/cluster.sh scripts/demo.sh $(wildcard tests/cluster/*.sh)
+
 check-cluster: cluster-build
+	shellcheck -x -P SCRIPTDIR $(CLUSTER_SCRIPTS)
 	CLUSTER_BIN=$(abspath $(CLUSTER_BIN)) tests/cluster/run.sh
 	CLUSTER_BIN=$(abspath $(CLUSTER_BIN)) python3 tests/cluster/soak.py --changes $(CHECK_SOAK_CHANGES)
 

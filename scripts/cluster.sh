@@ -97,6 +97,7 @@ top_main() { # DIR NODES
     ip link set "$BRIDGE" up
     for ((n = 1; n <= nodes; n++)); do
         rm -f "$dir/node$n/holder.ready"
+        # shellcheck disable=SC2016 # expanded by the inner bash
         unshare --net --mount --uts --ipc --propagation private \
             bash -c 'set -e
                 mount -t tmpfs -o mode=0755 tmpfs /run
@@ -251,7 +252,7 @@ cmd_wait() {
         ((ok)) && return 0
         sleep 0.2
     done
-    echo "cluster.sh: wait: membership not formed after ${timeout}s (want: $(echo $want))" >&2
+    echo "cluster.sh: wait: membership not formed after ${timeout}s (want: ${want//$'\n'/ })" >&2
     return 1
 }
 
@@ -304,7 +305,7 @@ cmd_stop() {
     dir=$(readlink -f "$dir")
     top=$(cat "$dir/top.pid" 2>/dev/null || true)
     watch=$(cat "$dir/watch.pid" 2>/dev/null || true)
-    [[ -n $top ]] && kill -KILL "$top" 2>/dev/null || true
+    if [[ -n $top ]]; then kill -KILL "$top" 2>/dev/null || true; fi
     if [[ -n $watch ]]; then
         for ((i = 0; i < 200; i++)); do
             kill -0 "$watch" 2>/dev/null || break

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers for the cluster scenario tests (sourced). Each test gets its own
 # private cluster (scripts/cluster.sh) and scratch directory; both are torn
 # down on exit, on failure and on interruption (traps), and the cluster
@@ -138,6 +139,7 @@ table_until() {
 
 # wait_exit NAME [TIMEOUT_S]: waits for a spawned process; its exit code
 # goes to RC (not printed: `wait` works only in this shell, not in $(...)).
+# shellcheck disable=SC2034 # read by the tests
 RC=
 wait_exit() {
     local pid=${BG[$1]} deadline=$((SECONDS + ${2:-20}))
@@ -146,6 +148,7 @@ wait_exit() {
         sleep 0.05
     done
     RC=0
+    # shellcheck disable=SC2034
     wait "$pid" || RC=$?
 }
 

@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 [[ $(id -u) -eq 0 ]] || { echo "cluster tests need root" >&2; exit 1; }
 start=$SECONDS
 n=0
-for t in ${1:-t}*.sh; do
+for t in "${1:-t}"*.sh; do
     [[ -e $t ]] || continue
     s=$SECONDS
     bash "$t"

@@ -2,6 +2,7 @@
 # A second instance started while the first runs: the start-up check finds
 # the endpoint served by an authentic process (root), the daemon exits 0 and
 # never joins CPG; the first instance sees no membership change at all.
+# shellcheck source=tests/cluster/lib.sh
 . "$(dirname "$0")/lib.sh"
 cluster_up 1
 

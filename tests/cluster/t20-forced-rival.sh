@@ -3,6 +3,7 @@
 # sees a local RIVAL_JOINED; the rival sees itself as the newcomer (a local
 # RIVAL_JOINED with its own pid); SIGKILL on the rival gives RIVAL_LEFT and
 # the node stays online.
+# shellcheck source=tests/cluster/lib.sh
 . "$(dirname "$0")/lib.sh"
 cluster_up 1
 

@@ -3,6 +3,7 @@
 # it leaves CPG on a test signal while another process of its node stays)
 # is told EVICTED, after its own LEFT event, and exits (105); the other
 # process sees a plain RIVAL_LEFT and the node stays online.
+# shellcheck source=tests/cluster/lib.sh
 . "$(dirname "$0")/lib.sh"
 cluster_up 1
 

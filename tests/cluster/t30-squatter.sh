@@ -2,6 +2,7 @@
 # A squatter (uid 65534) holds the daemon's endpoint before it starts: the
 # daemon refuses to start, exits 73 (CRM_EX_CANTCREAT) and names the
 # squatter's pid and uid; it never joins CPG.
+# shellcheck source=tests/cluster/lib.sh
 . "$(dirname "$0")/lib.sh"
 cluster_up 1
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # corosync stopped under a running daemon: the daemon notices (its CPG
 # dispatch fails), exits cleanly with 105 (CRM_EX_DISCONNECT), no crash.
+# shellcheck source=tests/cluster/lib.sh
 . "$(dirname "$0")/lib.sh"
 cluster_up 1
 

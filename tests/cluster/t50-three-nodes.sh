@@ -8,6 +8,7 @@
 #  C. node 3's link cut: nodes 1 and 2 see NODE_LEFT for node 3 (nodedown)
 #     exactly once and RIVAL_LEFT for its other processes; link restored:
 #     NODE_JOINED once. Every table equals corosync's view at the end.
+# shellcheck source=tests/cluster/lib.sh
 . "$(dirname "$0")/lib.sh"
 cluster_up 3
 
@@ -16,7 +17,7 @@ start_daemon d2 2 --name rgd
 start_daemon d3 3 --name rgd
 for d in d1 d2 d3; do wait_online "$d" 3; done
 ok "three daemons, each sees three nodes online"
-p1=$(daemon_pid d1); p2=$(daemon_pid d2); p3=$(daemon_pid d3)
+p2=$(daemon_pid d2); p3=$(daemon_pid d3)
 
 say "A. node 2's incumbent killed while a rival remains"
 start_daemon d2b 2 --name rgd --no-startup-check

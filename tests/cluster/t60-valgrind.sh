@@ -3,6 +3,7 @@
 # IPC served and queried, rivals joining, leaving and SIGKILLed, a second
 # instance refused, then SIGTERM. Any memory error, or a definite leak, in
 # the daemon or in rivalguard's C boundary fails the test (exit 99).
+# shellcheck source=tests/cluster/lib.sh
 . "$(dirname "$0")/lib.sh"
 command -v valgrind >/dev/null || fail "valgrind missing (make deps installs it)"
 cluster_up 1
