@@ -38,9 +38,9 @@ for size in 2 16 32 128; do
 done
 # Share of the tracker's instructions spent sorting member_list (128 members).
 sort_ir=$(callgrind_annotate --inclusive=yes "$work/cg.tracker.128" 2>/dev/null \
-          | awk '/core::slice::sort::unstable::ipnsort \[/ { gsub(",", "", $1); print $1; exit }')
+          | awk '/core::slice::sort::unstable::ipnsort \[/ && !found++ { gsub(",", "", $1); print $1 }')
 total_ir=$(callgrind_annotate "$work/cg.tracker.128" 2>/dev/null \
-          | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1; exit }')
+          | awk '/PROGRAM TOTALS/ && !found++ { gsub(",", "", $1); print $1 }')
 sort_share=$(awk -v s="${sort_ir:-0}" -v t="${total_ir:-1}" 'BEGIN { printf "%.0f", 100 * s / t }')
 lto_tracker=$(instructions "$lto_bench" tracker 128 3 $realistic_cycle)
 lto_classify=$(instructions "$lto_bench" classify 128 3 $realistic_cycle)
@@ -54,10 +54,10 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 per_entry() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a / b }'; }
 growth() { awk -v a="${ir[$1.65536]}" -v b="${ir[$1.1024]}" 'BEGIN { printf "%.2f", (a / 65536) / (b / 1024) }'; }
 
-cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -n 1)
+cpu=$(lscpu | sed -n 's/^Model name: *//p' | sed -n 1p)
 cores=$(nproc)
 rustc_version=$(rustc --version)
-cc_version=$(${CC:-cc} --version | head -n 1)
+cc_version=$(${CC:-cc} --version | sed -n 1p)
 version=$(sed -n 's/^#define RIVALGUARD_VERSION_STRING "\(.*\)"/\1/p' include/rivalguard.h)
 revision=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 profile=$(awk '/^\[profile.release\]/ { on = 1; next } /^\[/ { on = 0 } on && NF { printf "%s%s", sep, $0; sep = ", " }' Cargo.toml)

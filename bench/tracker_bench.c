@@ -768,7 +768,7 @@ static int callgrind_mode(const char *method_key, const char *size_text, const c
     if (method == METHOD_COUNT || size < 2 || cg_reps == 0) {
         die("usage: tracker_bench --callgrind pcmk|classify|tracker SIZE REPS");
     }
-    cycle = build_cycle(size, size > 1024 ? SCALING_CYCLE : REALISTIC_CYCLE, 0x5EED0000u + size);
+    cycle = build_cycle(size, size >= scaling_sizes[0] ? SCALING_CYCLE : REALISTIC_CYCLE, 0x5EED0000u + size);
     cg_cycle = &cycle;
     cg_method = (enum method) method;
     cg_tracker = new_tracker(&cycle);
