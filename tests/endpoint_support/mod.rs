@@ -122,14 +122,18 @@ impl Server {
                 let dir = std::env::temp_dir().join(format!("{name}.ns"));
                 std::fs::create_dir_all(&dir).unwrap();
                 scratch = Some(dir.clone());
+                // The server binary is opened before the bind mount, which
+                // may hide its path (a checkout under /tmp, libqb's socket
+                // directory on Debian), and run through that descriptor.
                 let script = r#"set -e
                     mount -t tmpfs tmpfs "$1"
                     mkdir "$1/up" "$1/work"
                     mount -t overlay overlay -o "lowerdir=$2,upperdir=$1/up,workdir=$1/work" "$2"
                     mkdir -p "$(dirname "$3")"
                     : > "$3"
+                    exec 3< "$6"
                     if [ -n "$4" ]; then mount --bind "$4" "$5"; fi
-                    exec "$6" "$7""#;
+                    exec /proc/self/fd/3 "$7""#;
                 let mut c = Command::new("unshare");
                 c.args([
                     "--mount",
