@@ -12,7 +12,9 @@
 //! it saw last, each with the sequence number of its arrival; a node's
 //! *incumbent* is its process with the smallest sequence number (the
 //! longest-standing one; arrivals of one change are numbered in
-//! `member_list` order). A change is compared with the new `member_list`:
+//! `member_list` order, the contract's tie-break: corosync does not promise
+//! join order there, so between processes that arrive together this is a
+//! deterministic choice rather than their true age). A change is compared with the new `member_list`:
 //! departures are tracked processes now absent, arrivals are the reverse.
 //! `left_list` and `joined_list` only name them (and give the reason); what
 //! they do not name is inferred (a lost event, or the members that were

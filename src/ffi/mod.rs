@@ -25,15 +25,15 @@ pub mod rc {
     /// Success.
     pub const OK: c_int = 0;
     /// A bad argument: NULL pointer, absurd length, out-of-range enum.
-    pub const EINVAL: c_int = 22;
+    pub const EINVAL: c_int = libc::EINVAL;
     /// Out of memory.
-    pub const ENOMEM: c_int = 12;
+    pub const ENOMEM: c_int = libc::ENOMEM;
     /// A caller's buffer is too small.
-    pub const ENOBUFS: c_int = 105;
+    pub const ENOBUFS: c_int = libc::ENOBUFS;
     /// A name longer than libqb carries.
-    pub const ENAMETOOLONG: c_int = 36;
+    pub const ENAMETOOLONG: c_int = libc::ENAMETOOLONG;
     /// An internal bug (a panic) was caught at the boundary.
-    pub const ENOTRECOVERABLE: c_int = 131;
+    pub const ENOTRECOVERABLE: c_int = libc::ENOTRECOVERABLE;
 }
 
 thread_local! {
