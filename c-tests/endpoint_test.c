@@ -110,6 +110,11 @@ int main(int argc, char **argv)
     /* The descriptor is untouched: libqb can still use it. */
     CHECK(fcntl(fd, F_GETFD) != -1);
     qb_ipcc_disconnect(conn);
+    /* The server tears the connection down (and removes its shared memory)
+     * before it is killed below, so the test leaves nothing in /dev/shm. */
+    after = server_counts_when(destroyed_at_least, 1);
+    CHECK(after.destroyed == 1);
+    CHECK(shm_entries() == 0);
 
     /* Bad input: refused, outputs untouched. */
     peer = untouched;
