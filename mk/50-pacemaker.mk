@@ -25,8 +25,11 @@ check-cli:
 
 # The five scenarios against real Pacemaker (and the CLI's probe and watch
 # in them); each scenario prints its timing and what Pacemaker did.
+# `make check` runs its steps one at a time, so nothing else touches the
+# host meanwhile: any change under /run, /dev/shm or Pacemaker's host
+# directories during a scenario fails it (RIVALGUARD_HOST_STRICT).
 check-pacemaker:
-	$(CARGO) test --features cli --test pacemaker -- scenario
+	RIVALGUARD_HOST_STRICT=1 $(CARGO) test --features cli --test pacemaker -- scenario
 
 # `rivalguard probe --pacemaker` against a freshly started real Pacemaker
 # (the output shown in docs/CLI.md).
