@@ -211,5 +211,5 @@ int main(int argc, char **argv)
     CHECK(pcmk_cb.accept == iterations && pcmk_cb.created == iterations);
     free(ours_ns);
     free(pcmk_ns);
-    return failures == 0 ? 0 : 1;
+    return checks_failed == 0 ? 0 : 1;
 }

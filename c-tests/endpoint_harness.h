@@ -17,10 +17,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "check.h"
+
 static pid_t server_pid = -1;
 static FILE *server_out;
-static int failures;
-static int checks;
 
 static inline void stop_server(void)
 {
@@ -28,22 +28,6 @@ static inline void stop_server(void)
         kill(server_pid, SIGKILL);
         waitpid(server_pid, NULL, 0);
         server_pid = -1;
-    }
-}
-
-/* Each evaluates its condition exactly once. */
-#define CHECK(cond) check_((cond) != 0, #cond, __FILE__, __LINE__, 0)
-#define REQUIRE(cond) check_((cond) != 0, #cond, __FILE__, __LINE__, 1)
-
-static inline void check_(int ok, const char *what, const char *file, int line, int fatal)
-{
-    checks++;
-    if (!ok) {
-        fprintf(stderr, "%s:%d: check failed: %s\n", file, line, what);
-        failures++;
-        if (fatal) {
-            exit(1);
-        }
     }
 }
 

@@ -152,10 +152,5 @@ int main(int argc, char **argv)
     CHECK(verdict == RIVALGUARD_STARTUP_PROCEED && peer.pid == 0);
     rivalguard_set_log_handler(NULL, NULL);
 
-    if (failures != 0) {
-        fprintf(stderr, "endpoint_test: %d of %d checks failed\n", failures, checks);
-        return 1;
-    }
-    printf("endpoint_test: all %d checks passed\n", checks);
-    return 0;
+    return check_summary("endpoint_test");
 }

@@ -28,7 +28,7 @@ $(ENDPOINT_SERVER): c-tests/endpoint_server.c
 	@mkdir -p $(@D)
 	$(CC) $(ENDPOINT_CFLAGS) $(ENDPOINT_QB_CFLAGS) -o $@ $< $(ENDPOINT_QB_LIBS)
 
-$(BUILD)/endpoint_test $(BUILD)/endpoint_bench: $(BUILD)/%: c-tests/%.c c-tests/endpoint_harness.h $(HEADER) $(LIB)
+$(BUILD)/endpoint_test $(BUILD)/endpoint_bench: $(BUILD)/%: c-tests/%.c c-tests/endpoint_harness.h c-tests/check.h $(HEADER) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ENDPOINT_CFLAGS) $(ENDPOINT_QB_CFLAGS) -I$(dir $(HEADER)) -o $@ $< $(LIB) $(ENDPOINT_QB_LIBS) $(NATIVE_LIBS)
 
