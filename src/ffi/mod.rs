@@ -71,6 +71,15 @@ pub fn guard<T>(on_panic: T, body: impl FnOnce() -> T) -> T {
     result.unwrap_or(on_panic)
 }
 
+/// The checks of a non-empty C list before it is borrowed: not NULL,
+/// aligned, and a byte size that fits in `isize` (else `EINVAL`).
+fn check_list<T>(ptr: *const T, len: usize) -> Result<(), c_int> {
+    if ptr.is_null() || !ptr.is_aligned() || len > isize::MAX as usize / size_of::<T>().max(1) {
+        return Err(rc::EINVAL);
+    }
+    Ok(())
+}
+
 /// Borrows a C `(pointer, length)` list. Length 0 is an empty list
 /// whatever the pointer; NULL with a length, a misaligned pointer or a
 /// length whose byte size overflows `isize` is `EINVAL`.
@@ -82,9 +91,7 @@ pub unsafe fn c_slice<'a, T>(ptr: *const T, len: usize) -> Result<&'a [T], c_int
     if len == 0 {
         return Ok(&[]);
     }
-    if ptr.is_null() || !ptr.is_aligned() || len > isize::MAX as usize / size_of::<T>().max(1) {
-        return Err(rc::EINVAL);
-    }
+    check_list(ptr, len)?;
     // SAFETY: non-NULL, aligned, and the byte size fits in isize (checked
     // above); validity for `len` elements is the caller's contract.
     Ok(unsafe { std::slice::from_raw_parts(ptr, len) })
@@ -100,9 +107,7 @@ pub unsafe fn c_slice_mut<'a, T>(ptr: *mut T, len: usize) -> Result<&'a mut [T],
     if len == 0 {
         return Ok(&mut []);
     }
-    if ptr.is_null() || !ptr.is_aligned() || len > isize::MAX as usize / size_of::<T>().max(1) {
-        return Err(rc::EINVAL);
-    }
+    check_list(ptr, len)?;
     // SAFETY: as in c_slice, plus exclusivity from the caller's contract.
     Ok(unsafe { std::slice::from_raw_parts_mut(ptr, len) })
 }
