@@ -179,6 +179,13 @@ fn raw_name(group: &str) -> Result<RawName, Error> {
     raw_name_bytes(group.as_bytes())
 }
 
+/// The CPG name Pacemaker uses for `group`: its bytes and the NUL.
+fn pacemaker_name(group: &str) -> Result<RawName, Error> {
+    let mut bytes = group.as_bytes().to_vec();
+    bytes.push(0);
+    raw_name_bytes(&bytes)
+}
+
 fn raw_name_bytes(bytes: &[u8]) -> Result<RawName, Error> {
     if bytes.is_empty() || bytes.len() > NAME_MAX {
         return Err(Error {
@@ -359,22 +366,12 @@ impl Cpg {
         result
     }
 
-    /// Joins `group` (`cpg_join`), retrying while corosync says TRY_AGAIN.
-    pub fn join(&self, group: &str) -> Result<(), Error> {
-        let name = raw_name(group)?;
-        self.retry("cpg_join", || {
-            // SAFETY: a valid handle and name.
-            unsafe { cpg_join(self.handle, &name) }
-        })
-    }
-
-    /// Joins Pacemaker's group `group`: Pacemaker counts the terminating
-    /// NUL in the name's length, so its "attrd" is the 6 bytes "attrd\0",
-    /// a different group from the 5 bytes "attrd".
+    /// Joins Pacemaker's group `group` (`cpg_join`), retrying while
+    /// corosync says TRY_AGAIN. Pacemaker counts the terminating NUL in the
+    /// name's length, so its "attrd" is the 6 bytes "attrd\0", a different
+    /// group from the 5 bytes "attrd".
     pub fn join_pacemaker(&self, group: &str) -> Result<(), Error> {
-        let mut bytes = group.as_bytes().to_vec();
-        bytes.push(0);
-        let name = raw_name_bytes(&bytes)?;
+        let name = pacemaker_name(group)?;
         self.retry("cpg_join", || {
             // SAFETY: a valid handle and name.
             unsafe { cpg_join(self.handle, &name) }
@@ -383,18 +380,7 @@ impl Cpg {
 
     /// Leaves Pacemaker's group `group` (see [`Cpg::join_pacemaker`]).
     pub fn leave_pacemaker(&self, group: &str) -> Result<(), Error> {
-        let mut bytes = group.as_bytes().to_vec();
-        bytes.push(0);
-        let name = raw_name_bytes(&bytes)?;
-        self.retry("cpg_leave", || {
-            // SAFETY: a valid handle and name.
-            unsafe { cpg_leave(self.handle, &name) }
-        })
-    }
-
-    /// Leaves `group` (`cpg_leave`), retrying while corosync says TRY_AGAIN.
-    pub fn leave(&self, group: &str) -> Result<(), Error> {
-        let name = raw_name(group)?;
+        let name = pacemaker_name(group)?;
         self.retry("cpg_leave", || {
             // SAFETY: a valid handle and name.
             unsafe { cpg_leave(self.handle, &name) }
